@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Run every test of the project: static checks, unit and race tests,
+# acceptance tests with real OpenTofu against the emulator, bounded fuzzing,
+# example and docs checks, the PostgreSQL state-locking test and the demo.
+#
+# Environment: FUZZTIME (default 10s per target), TESTARGS (extra go test
+# flags for the acceptance tests), PG_CONN_STR (use this PostgreSQL instead
+# of starting a private one), SKIP_DEMO=1.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+cd "$REPO_ROOT"
+
+FUZZTIME="${FUZZTIME:-10s}"
+TOFU="$(tofu_bin)"
+export TF_ACC_TERRAFORM_PATH="$TOFU"
+
+log "go vet and gofmt"
+go vet ./...
+unformatted="$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))"
+[[ -z "$unformatted" ]] || die "gofmt needed on: $unformatted"
+
+log "unit tests with the race detector"
+go test -race -count=1 -timeout 20m ./internal/verda/... ./internal/emulator/... ./internal/comfy/... ./cmd/...
+
+log "provider unit and acceptance tests (OpenTofu against the emulator)"
+TF_ACC=1 go test -count=1 -timeout 70m -parallel "${ACC_PARALLEL:-4}" ${TESTARGS:-} ./internal/provider/...
+
+log "fuzzing, $FUZZTIME per target"
+while read -r pkg target; do
+  go test -run='^$' -fuzz="^${target}\$" -fuzztime="$FUZZTIME" "$pkg"
+done < <(grep -rhoE --include='*_test.go' '^func (Fuzz[A-Za-z0-9_]+)' internal |
+  sort -u | sed 's/^func //' | while read -r name; do
+    file="$(grep -rl --include='*_test.go' "^func $name(" internal | head -n1)"
+    echo "./$(dirname "$file") $name"
+  done)
+
+log "examples: tofu fmt and validate"
+scripts/check-examples.sh
+
+log "docs are up to date"
+scripts/gen-docs.sh --check
+
+log "PostgreSQL backend: concurrent applies are serialized by the state lock"
+if [[ -n "${PG_CONN_STR:-}" ]]; then
+  scripts/pg-lock-test.sh
+elif eval "$(scripts/start-postgres.sh 2>/dev/null)"; then
+  trap 'scripts/start-postgres.sh --stop "$PG_TEST_DATA"' EXIT
+  scripts/pg-lock-test.sh
+else
+  log "skipped: PostgreSQL is not installed (apt-get install postgresql); .ci/run installs it"
+fi
+
+if [[ "${SKIP_DEMO:-}" != 1 ]]; then
+  log "main job: scripts/demo.sh"
+  scripts/demo.sh
+fi
+
+log "all tests passed"
