@@ -51,12 +51,17 @@ func (s CommandSpec) Args() []string {
 	return append(args, s.ExtraArgs...)
 }
 
-// ManagedFlagIn returns the first managed flag that arg sets, in either the
-// "--flag" or "--flag=value" spelling, or "".
+// ManagedFlagIn returns the managed flag that arg sets, in the "--flag" or
+// "--flag=value" spelling or as an abbreviation ("--output-dir"), or "".
+// ComfyUI's argparse accepts any unambiguous prefix of a long option, so an
+// abbreviation sets the managed flag just as the full name does.
 func ManagedFlagIn(arg string) string {
 	name, _, _ := strings.Cut(arg, "=")
+	if !strings.HasPrefix(name, "--") || len(name) < 3 {
+		return ""
+	}
 	for _, f := range ManagedFlags {
-		if name == f {
+		if strings.HasPrefix(f, name) {
 			return f
 		}
 	}

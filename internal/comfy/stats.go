@@ -17,6 +17,24 @@ type SystemInfo struct {
 	PytorchVersion string   `json:"pytorch_version"`
 	EmbeddedPython bool     `json:"embedded_python"`
 	Argv           []string `json:"argv"`
+	// DeployEnvironment and ComfyPackageVersions appear only in 2026
+	// builds, the same builds that list every visible GPU in devices.
+	DeployEnvironment    string           `json:"deploy_environment,omitempty"`
+	ComfyPackageVersions []PackageVersion `json:"comfy_package_versions,omitempty"`
+}
+
+// PackageVersion is one comfy* Python package in /system_stats.
+type PackageVersion struct {
+	Name      string `json:"name"`
+	Installed string `json:"installed"`
+	Required  string `json:"required"`
+}
+
+// ListsEveryDevice reports whether the answer comes from a ComfyUI build
+// that lists every visible GPU in devices, not only the one it uses. Older
+// builds list one device whatever the GPU count.
+func (s SystemStats) ListsEveryDevice() bool {
+	return s.System.DeployEnvironment != "" || len(s.System.ComfyPackageVersions) > 0
 }
 
 // Device is one torch device. Before 2026 only the current device is listed;

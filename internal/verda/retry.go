@@ -79,7 +79,9 @@ func (c *Client) retryAfterFits(ctx context.Context, resp *http.Response) (bool,
 	if wait > c.retryWaitMax {
 		wait = c.retryWaitMax
 	}
-	if deadline, has := ctx.Deadline(); has && c.now().Add(wait).After(deadline) {
+	// The deadline is wall-clock time, so it is compared with the real clock
+	// even when Config.Now replaces it.
+	if deadline, has := ctx.Deadline(); has && wait > time.Until(deadline) {
 		return false, fmt.Errorf("HTTP %d with Retry-After %q: the wait of %s does not fit before the operation's deadline",
 			resp.StatusCode, resp.Header.Get("Retry-After"), wait.Round(time.Millisecond))
 	}
@@ -159,9 +161,6 @@ func parseRetryAfter(value string, now time.Time) (time.Duration, bool) {
 	if err != nil {
 		return 0, false
 	}
-	wait := when.Sub(now)
-	if wait < 0 {
-		wait = 0
-	}
+	wait := min(max(when.Sub(now), 0), 24*time.Hour)
 	return wait, true
 }
