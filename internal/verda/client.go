@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hashicorp/go-retryablehttp"
 )
@@ -266,7 +267,12 @@ func (c *Client) do(ctx context.Context, cl call) error {
 
 		resp, err := c.send(ctx, cl, target, payload, contentType, token)
 		if err != nil {
-			return &OperationError{Operation: cl.operation, Object: cl.object, Err: errors.New(c.redactor.redact(err.Error(), cl.secrets...))}
+			// When CheckRetry ends the retries with an error, retryablehttp
+			// returns the last response too, and its body is ours to close.
+			if resp != nil {
+				drain(resp)
+			}
+			return &OperationError{Operation: cl.operation, Object: cl.object, Err: c.maskError(err, cl.secrets)}
 		}
 
 		if resp.StatusCode == http.StatusUnauthorized && !cl.noAuth && cl.bearer == "" && !reauthenticated {
@@ -339,6 +345,8 @@ func (c *Client) decodeError(resp *http.Response, cl call) error {
 		Object:     cl.object,
 		StatusCode: resp.StatusCode,
 		RequestID:  firstHeader(resp.Header, "X-Request-Id", "X-Request-ID", "X-Correlation-Id"),
+
+		fromTokenEndpoint: cl.noAuth,
 	}
 	var envelope struct {
 		Code    any    `json:"code"`
@@ -356,15 +364,51 @@ func (c *Client) decodeError(resp *http.Response, cl call) error {
 			}
 		}
 	}
-	if apiErr.Message == "" {
-		apiErr.Message = strings.TrimSpace(string(data))
-		if len(apiErr.Message) > 512 {
-			apiErr.Message = apiErr.Message[:512] + "…"
-		}
+	if apiErr.Message != "" {
+		apiErr.Message = c.redactor.redact(apiErr.Message, cl.secrets...)
+		return apiErr
 	}
-	apiErr.Message = c.redactor.redact(apiErr.Message, cl.secrets...)
+	// Mask before truncating: a cut through a secret would leave its start
+	// unrecognisable and therefore unmasked.
+	text := c.redactor.redact(strings.TrimSpace(string(data)), cl.secrets...)
+	apiErr.Message = truncate(text, 512)
 	return apiErr
 }
+
+// truncate shortens s to at most limit bytes plus an ellipsis, cutting at a
+// character boundary.
+func truncate(s string, limit int) string {
+	if len(s) <= limit {
+		return s
+	}
+	cut := limit
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// maskError masks every secret in a transport error. The result unwraps only
+// to the context error, so that errors.Is still recognises a cancellation or
+// a deadline while the unmasked original stays unreachable.
+func (c *Client) maskError(err error, secrets []string) error {
+	masked := &maskedError{msg: c.redactor.redact(err.Error(), secrets...)}
+	switch {
+	case errors.Is(err, context.Canceled):
+		masked.cause = context.Canceled
+	case errors.Is(err, context.DeadlineExceeded):
+		masked.cause = context.DeadlineExceeded
+	}
+	return masked
+}
+
+type maskedError struct {
+	msg   string
+	cause error
+}
+
+func (e *maskedError) Error() string { return e.msg }
+func (e *maskedError) Unwrap() error { return e.cause }
 
 func firstHeader(h http.Header, names ...string) string {
 	for _, n := range names {

@@ -29,6 +29,10 @@ type APIError struct {
 	// Message is the API's message with every known secret masked.
 	Message   string
 	RequestID string
+
+	// fromTokenEndpoint marks an error of the token request that an API call
+	// needed first.
+	fromTokenEndpoint bool
 }
 
 func (e *APIError) Error() string {
@@ -52,8 +56,14 @@ func (e *APIError) Error() string {
 	return b.String()
 }
 
-// Is maps the HTTP status onto the package's sentinel errors.
+// Is maps the HTTP status onto the package's sentinel errors. An error of
+// the token endpoint matches only ErrUnauthorized and ErrRateLimited, because
+// its 404 or 409 is no statement about the object of the call. Read as
+// ErrNotFound, it would make a caller forget an object that still exists.
 func (e *APIError) Is(target error) bool {
+	if e.fromTokenEndpoint && target != ErrUnauthorized && target != ErrRateLimited {
+		return false
+	}
 	switch target {
 	case ErrNotFound:
 		return e.StatusCode == http.StatusNotFound

@@ -1,6 +1,8 @@
 package verda
 
 import (
+	"encoding/json"
+	"net/url"
 	"sort"
 	"strings"
 	"sync"
@@ -8,7 +10,11 @@ import (
 
 // redactor replaces every registered secret in a string with a fixed mask.
 // Secrets shorter than four characters are ignored, because masking them
-// would mangle ordinary words.
+// would mangle ordinary words. Each secret is also masked in its URL-encoded
+// and JSON-escaped forms, because a server that echoes a request body quotes
+// the secret as it was sent. For example, a form body percent-encodes the
+// "+", "/" and "=" of a base64 secret, and encoding/json escapes "<", ">"
+// and "&".
 type redactor struct {
 	mu      sync.RWMutex
 	secrets map[string]struct{}
@@ -24,10 +30,23 @@ func (r *redactor) add(values ...string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, v := range values {
-		if len(v) >= 4 {
-			r.secrets[v] = struct{}{}
+		for _, form := range encodedForms(v) {
+			r.secrets[form] = struct{}{}
 		}
 	}
+}
+
+// encodedForms returns v and the forms it takes in a query string, a URL
+// path and a JSON string, or nothing when v is too short to mask.
+func encodedForms(v string) []string {
+	if len(v) < 4 {
+		return nil
+	}
+	forms := []string{v, url.QueryEscape(v), url.PathEscape(v)}
+	if quoted, err := json.Marshal(v); err == nil {
+		forms = append(forms, string(quoted[1:len(quoted)-1]))
+	}
+	return forms
 }
 
 func (r *redactor) redact(s string, extra ...string) string {
@@ -38,9 +57,7 @@ func (r *redactor) redact(s string, extra ...string) string {
 	}
 	r.mu.RUnlock()
 	for _, v := range extra {
-		if len(v) >= 4 {
-			values = append(values, v)
-		}
+		values = append(values, encodedForms(v)...)
 	}
 	// Longest first, so that a secret containing another is masked whole.
 	sort.Slice(values, func(i, j int) bool { return len(values[i]) > len(values[j]) })

@@ -50,6 +50,13 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	class := retryClassFrom(ctx)
 
 	if err != nil {
+		fields := map[string]any{"error": c.redactor.redact(err.Error())}
+		if state := attemptLogFrom(ctx); state != nil {
+			state.mu.Lock()
+			fields["operation"], fields["attempt"] = state.operation, state.attempt
+			state.mu.Unlock()
+		}
+		c.logger.Warn(ctx, "Verda API request failed", fields)
 		if class == retryUnsafe && !neverSent(err) {
 			return false, err
 		}
