@@ -179,12 +179,17 @@ func (p *verdaProvider) Configure(ctx context.Context, req provider.ConfigureReq
 }
 
 func (p *verdaProvider) Resources(_ context.Context) []func() resource.Resource {
-	return []func() resource.Resource{}
+	return []func() resource.Resource{
+		NewSFSResource,
+		NewComfyDeploymentResource,
+	}
 }
 
 func (p *verdaProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewComputeResourcesDataSource,
+		NewDeploymentDriftDataSource,
+		NewSFSDataSource,
 	}
 }
 
