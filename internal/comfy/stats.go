@@ -30,7 +30,7 @@ type PackageVersion struct {
 	Required  string `json:"required"`
 }
 
-// ListsEveryDevice reports whether the answer comes from a ComfyUI build
+// ListsEveryDevice reports whether the stats come from a ComfyUI build
 // that lists every visible GPU in devices, not only the one it uses. Older
 // builds list one device whatever the GPU count.
 func (s SystemStats) ListsEveryDevice() bool {

@@ -250,6 +250,9 @@ func (r *comfyDeploymentResource) Update(ctx context.Context, req resource.Updat
 		return
 	}
 
+	// NOTE: if the API still reports healthy for a moment after the PATCH,
+	// the wait ends at once. The probe then catches a changed command line
+	// (argv), but not an image change that keeps the command.
 	result, err := r.waitAndProbe(opCtx, &plan, next, state.EndpointBaseURL.ValueString())
 	if err != nil {
 		r.handleFailedUpdate(ctx, timeout, &plan, &state, prior, next, changes, err, resp)
