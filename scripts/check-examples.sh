@@ -2,7 +2,8 @@
 # Check every example and the infrastructure configuration: `tofu fmt
 # -check`, then `tofu init -backend=false` from a local provider mirror and
 # `tofu validate`. A directory with a VALIDATE_SKIP file is only
-# format-checked; the file says why.
+# format-checked; the file says why. Snippets without required_providers
+# are validated with comfyume/verda as the "verda" provider.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
@@ -25,6 +26,19 @@ while read -r dir; do
   copy="$work/check/$dir"
   mkdir -p "$copy"
   cp -R "$dir/." "$copy/"
+  # Snippets that show one resource leave out required_providers; without it
+  # OpenTofu would look for hashicorp/verda.
+  if ! grep -qs required_providers "$copy"/*.tf; then
+    cat >"$copy/zz_required_providers.tf" <<'EOF_TF'
+terraform {
+  required_providers {
+    verda = {
+      source = "comfyume/verda"
+    }
+  }
+}
+EOF_TF
+  fi
   if ! (cd "$copy" && "$TOFU" init -backend=false -input=false -no-color >"$copy/init.log" 2>&1 &&
     "$TOFU" validate -no-color >"$copy/validate.log" 2>&1); then
     echo "FAIL: $dir" >&2
