@@ -143,7 +143,7 @@ func (ts *tokenSource) fetch(ctx context.Context, form url.Values) (*token, erro
 		return nil, err
 	}
 	if resp.AccessToken == "" {
-		return nil, errors.New("request access token: the API answered without an access_token")
+		return nil, errors.New("request access token: the token response has no access_token")
 	}
 	ts.client.redactor.add(resp.AccessToken, resp.RefreshToken)
 

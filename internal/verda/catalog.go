@@ -22,7 +22,7 @@ type VolumeType struct {
 	IOPS                 string          `json:"iops"`
 }
 
-// VolumeTypePrice is a volume type's price. Older answers name the monthly
+// VolumeTypePrice is a volume type's price. Older responses name the monthly
 // price monthly_per_gb.
 type VolumeTypePrice struct {
 	PricePerMonthPerGB FlexFloat `json:"price_per_month_per_gb"`

@@ -227,7 +227,7 @@ type call struct {
 }
 
 // do sends one API call: it alone sets authentication and headers, encodes
-// the body, checks the status and decodes the answer. A 401 on an
+// the body, checks the status and decodes the response. A 401 on an
 // authenticated call invalidates the token and is retried once.
 func (c *Client) do(ctx context.Context, cl call) error {
 	var payload []byte
@@ -337,7 +337,7 @@ func (c *Client) handleResponse(resp *http.Response, cl call) error {
 
 // decodeError reads the API's error envelope. The documented shape is
 // {"code","message"}; the SDK mocks also send {"message","status"}, and a
-// proxy in front of the API may answer with plain text.
+// proxy in front of the API may send plain text.
 func (c *Client) decodeError(resp *http.Response, cl call) error {
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	apiErr := &APIError{

@@ -16,7 +16,7 @@ var (
 	ErrBadRequest   = errors.New("bad request")
 )
 
-// APIError is a non-2xx answer of the Verda API.
+// APIError is a non-2xx response of the Verda API.
 type APIError struct {
 	// Operation and Object name what was attempted, for example
 	// "update scaling" and `container deployment "comfy-h200"`.
@@ -79,10 +79,10 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
-// IsNotFound reports whether err is a 404 answer of the API.
+// IsNotFound reports whether err is a 404 response of the API.
 func IsNotFound(err error) bool { return errors.Is(err, ErrNotFound) }
 
-// OperationError wraps a failure that is not an API answer (transport error,
+// OperationError wraps a failure that is not an API response (transport error,
 // timeout, undecodable body) with the operation and object it concerns.
 type OperationError struct {
 	Operation string

@@ -17,13 +17,13 @@ type InferenceRequest struct {
 	Method          string // GET when empty
 	Path            string // such as "/system_stats"
 	Body            any
-	// Out receives the decoded JSON answer; a *string receives the raw text.
+	// Out receives the decoded JSON response; a *string receives the raw text.
 	Out any
 }
 
 // CallInference calls a deployment's endpoint with the inference API key.
-// The endpoint answers with the application's own status codes; a non-2xx
-// answer is an *APIError.
+// The endpoint returns the application's own status codes; a non-2xx
+// response is an *APIError.
 func (c *Client) CallInference(ctx context.Context, req InferenceRequest) error {
 	if c.inferenceKey == "" {
 		return ErrNoInferenceKey

@@ -61,7 +61,7 @@ func (c *Client) logRequest(_ retryablehttp.Logger, req *http.Request, retry int
 	}
 }
 
-// logResponse is the retryablehttp.ResponseLogHook: one line per answer.
+// logResponse is the retryablehttp.ResponseLogHook: one line per response.
 func (c *Client) logResponse(_ retryablehttp.Logger, resp *http.Response) {
 	req := resp.Request
 	fields := map[string]any{

@@ -146,7 +146,7 @@ func (c *Client) CreateVolume(ctx context.Context, req CreateVolumeRequest) (str
 	}
 	id := strings.Trim(strings.TrimSpace(text), `"`)
 	if id == "" {
-		return "", &OperationError{Operation: "create", Object: fmt.Sprintf("volume %q", req.Name), Err: fmt.Errorf("the API answered without a volume id")}
+		return "", &OperationError{Operation: "create", Object: fmt.Sprintf("volume %q", req.Name), Err: fmt.Errorf("the create response has no volume id")}
 	}
 	return id, nil
 }
