@@ -358,7 +358,7 @@ func TestTokenWithoutAccessTokenFails(t *testing.T) {
 
 	_, err := c.GetDeploymentStatus(testContext(t), "comfy")
 
-	if err == nil || !strings.Contains(err.Error(), "without an access_token") {
+	if err == nil || !strings.Contains(err.Error(), "has no access_token") {
 		t.Errorf("error = %v, want one about the missing access_token", err)
 	}
 	if got := len(f.apiRequests()); got != 0 {

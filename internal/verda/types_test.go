@@ -281,7 +281,7 @@ func TestCreateVolumeWithoutIDFails(t *testing.T) {
 	if err == nil {
 		t.Fatal("CreateVolume succeeded without an id")
 	}
-	if want := `create volume "models": the API answered without a volume id`; err.Error() != want {
+	if want := `create volume "models": the create response has no volume id`; err.Error() != want {
 		t.Errorf("error = %q, want %q", err, want)
 	}
 }
