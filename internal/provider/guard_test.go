@@ -101,7 +101,7 @@ func TestAccProviderGuard_refusedOnForbiddenHost(t *testing.T) {
 		Steps: []resource.TestStep{{
 			Config: guardConfig(env, fmt.Sprintf("require_testing_instance = true\n  testing_instance_marker = %q\n  forbidden_hostnames = [%q]",
 				marker, host)),
-			ExpectError: regexp.MustCompile(`listed in forbidden_hostnames`),
+			ExpectError: regexp.MustCompile(`listed in\s+forbidden_hostnames`),
 		}},
 	})
 	if n := len(env.emu.Requests()); n != 0 {
@@ -144,7 +144,7 @@ provider "verda" {
 
 data "verda_compute_resources" "all" {}
 `,
-			ExpectError: regexp.MustCompile(`plain http is allowed only for a loopback host`),
+			ExpectError: regexp.MustCompile(`plain http is allowed only for\s+a loopback host`),
 		}},
 	})
 }
@@ -163,7 +163,7 @@ provider "verda" {
 
 data "verda_compute_resources" "all" {}
 `,
-			ExpectError: regexp.MustCompile(`(?s)client_id and client_secret.*VERDA_CLIENT_ID and VERDA_CLIENT_SECRET`),
+			ExpectError: regexp.MustCompile(`(?s)client_id and\s+client_secret.*VERDA_CLIENT_ID and\s+VERDA_CLIENT_SECRET`),
 		}},
 	})
 }
