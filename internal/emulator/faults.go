@@ -1,7 +1,9 @@
 package emulator
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -119,6 +121,7 @@ func (e *Emulator) injectFaults(next http.Handler) http.Handler {
 		}
 
 		if f.Delay > 0 {
+			bufferBody(r)
 			timer := time.NewTimer(f.Delay)
 			select {
 			case <-timer.C:
@@ -144,6 +147,18 @@ func (e *Emulator) injectFaults(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 		}
 	})
+}
+
+// bufferBody reads the request body ahead of the handler and puts it back in front of the unread rest.
+// net/http notices that a client went away, and cancels the request context, only once the body has been read
+// to its end, so without this a delayed POST, PUT or PATCH would outlive its client and then be handled.
+// Read errors surface again when the handler reads the rest.
+func bufferBody(r *http.Request) {
+	if r.Body == nil || r.Body == http.NoBody {
+		return
+	}
+	data, _ := io.ReadAll(io.LimitReader(r.Body, maxRequestBodyBytes+1))
+	r.Body = readCloser{Reader: io.MultiReader(bytes.NewReader(data), r.Body), Closer: r.Body}
 }
 
 func writeFault(w http.ResponseWriter, r *http.Request, f Fault, status int) {
