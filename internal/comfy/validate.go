@@ -30,8 +30,14 @@ func (s CommandSpec) Validate() error {
 			return fmt.Errorf("extra_args[%d] repeats %s, which the resource sets from its own argument", i, f)
 		}
 	}
-	if len(s.ExtraArgs) > 0 && !strings.HasPrefix(s.ExtraArgs[0], "-") {
-		return fmt.Errorf("extra_args[0] %q must be a flag (starting with \"-\"); a bare value there would be read as a value of the preceding flag", s.ExtraArgs[0])
+	for i, arg := range s.ExtraArgs {
+		if arg == "-" || arg == "--" {
+			return fmt.Errorf("extra_args[%d] %q is not a ComfyUI option; ComfyUI takes no positional arguments", i, arg)
+		}
+	}
+	// ComfyUI defines only long options (and -h), so a flag starts with "--".
+	if len(s.ExtraArgs) > 0 && !strings.HasPrefix(s.ExtraArgs[0], "--") {
+		return fmt.Errorf("extra_args[0] %q must be a long option such as \"--lowvram\"; a bare value there would be read as a value of the preceding flag", s.ExtraArgs[0])
 	}
 	return nil
 }

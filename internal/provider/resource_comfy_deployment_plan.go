@@ -62,6 +62,43 @@ func imageReferenceProblem(image string) string {
 	return ""
 }
 
+// modelFolderValidator rejects the health_probe.required_models keys that
+// ComfyUI's /models/<folder> endpoint answers with 404: a path instead of a
+// folder name, and the legacy names that ComfyUI 0.3 files under newer
+// folders. Other names pass, because extra_model_paths.yaml and custom nodes
+// add folders of any name.
+type modelFolderValidator struct{}
+
+// legacyModelFolders maps the legacy folder names to the folders ComfyUI
+// lists their models under.
+var legacyModelFolders = map[string]string{"clip": "text_encoders", "unet": "diffusion_models"}
+
+func (modelFolderValidator) Description(context.Context) string {
+	return "must be a ComfyUI model folder name, such as checkpoints"
+}
+
+func (v modelFolderValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (modelFolderValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if !known(req.ConfigValue) {
+		return
+	}
+	folder := req.ConfigValue.ValueString()
+	if folder == "" || strings.ContainsAny(folder, `/\ `) {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid model folder",
+			fmt.Sprintf("health_probe.required_models has the key %q, which is not a ComfyUI model folder name. "+
+				"Use the folder name only, such as checkpoints, loras or vae, not a path.", folder))
+		return
+	}
+	if current, ok := legacyModelFolders[folder]; ok {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid model folder",
+			fmt.Sprintf("health_probe.required_models has the key %q, a legacy folder name that ComfyUI lists under %s, "+
+				"so /models/%s answers 404. Use %s as the key.", folder, current, folder, current))
+	}
+}
+
 // ValidateConfig checks rules that involve several attributes and need no API.
 func (r *comfyDeploymentResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var cfg comfyDeploymentModel
@@ -86,6 +123,21 @@ func validateExtraArgs(ctx context.Context, cfg *comfyDeploymentModel, diags *di
 		s, ok := elem.(types.String)
 		if !ok || !known(s) {
 			continue
+		}
+		// The managed flags come first, and --extra-model-paths-config takes
+		// one or more values, so a leading bare value would become its value
+		// or an unrecognized argument that stops ComfyUI from starting.
+		if v := s.ValueString(); v == "-" || v == "--" {
+			diags.AddAttributeError(path.Root("extra_args").AtListIndex(i), "Invalid extra_args",
+				fmt.Sprintf("extra_args[%d] is %q, which ComfyUI does not accept: it takes no positional arguments. Remove it.", i, v))
+			continue
+		}
+		// ComfyUI defines only long options (and -h).
+		if i == 0 && !strings.HasPrefix(s.ValueString(), "--") {
+			diags.AddAttributeError(path.Root("extra_args").AtListIndex(0), "Invalid extra_args",
+				fmt.Sprintf("extra_args[0] is %q, but extra_args must start with a long option (starting with \"--\"), because a bare value "+
+					"there would be read as a value of the preceding flag. Put each flag before its value, such as "+
+					"[\"--preview-method\", \"auto\"].", s.ValueString()))
 		}
 		if flag := comfy.ManagedFlagIn(s.ValueString()); flag != "" {
 			diags.AddAttributeError(path.Root("extra_args").AtListIndex(i), "Managed flag in extra_args",
@@ -464,6 +516,9 @@ func (r *comfyDeploymentResource) checkReferences(ctx context.Context, plan, sta
 	if isNew(func(m *comfyDeploymentModel) attr.Value { return m.RegistryCredentials }) {
 		r.checkRegistryCredentials(ctx, plan, diags)
 	}
+	if isNew(func(m *comfyDeploymentModel) attr.Value { return m.SecretMounts }) {
+		r.checkFileSecrets(ctx, plan, diags)
+	}
 	if isNew(func(m *comfyDeploymentModel) attr.Value { return m.SFSMounts }) {
 		r.checkVolumes(ctx, plan, state, diags)
 	}
@@ -503,10 +558,12 @@ func (r *comfyDeploymentResource) checkGPU(ctx context.Context, plan *comfyDeplo
 	switch {
 	case len(sizes) == 0:
 		diags.AddAttributeError(path.Root("gpu").AtName("type"), "Unknown GPU type",
-			fmt.Sprintf("gpu.type %q is not a Verda serverless compute resource. The API offers: %s.", gpuType.ValueString(), strings.Join(names, ", ")))
+			fmt.Sprintf("gpu.type %q is not a Verda serverless compute resource. The API offers: %s. Set gpu.type to one of them; "+
+				"the verda_compute_resources data source lists them with their sizes.", gpuType.ValueString(), strings.Join(names, ", ")))
 	case !slices.Contains(sizes, gpuCount.ValueInt64()):
 		diags.AddAttributeError(path.Root("gpu").AtName("count"), "GPU count not offered",
-			fmt.Sprintf("gpu.count %d is not offered for %s; the API offers %s GPUs per replica.", gpuCount.ValueInt64(), gpuType.ValueString(), joinInts(sizes)))
+			fmt.Sprintf("gpu.count %d is not offered for %s; the API offers %s GPUs per replica. Set gpu.count to one of these sizes.",
+				gpuCount.ValueInt64(), gpuType.ValueString(), joinInts(sizes)))
 	case !available:
 		diags.AddAttributeWarning(path.Root("gpu").AtName("type"), "GPU type not available now",
 			fmt.Sprintf("%d × %s is not available at the moment, so the deployment may end in status quota_reached. "+
@@ -556,6 +613,36 @@ func (r *comfyDeploymentResource) checkRegistryCredentials(ctx context.Context, 
 		diags.AddAttributeError(path.Root("registry_credentials"), "Registry credentials not found",
 			fmt.Sprintf("registry_credentials is %q, but no container registry credentials of that name exist in this Verda account. "+
 				"Create them first, or fix the name.", plan.RegistryCredentials.ValueString()))
+	}
+}
+
+// checkFileSecrets checks that the file secrets of secret_mounts exist,
+// because the API rejects a create or update that mounts a missing one.
+func (r *comfyDeploymentResource) checkFileSecrets(ctx context.Context, plan *comfyDeploymentModel, diags *diag.Diagnostics) {
+	if !known(plan.SecretMounts) || len(plan.SecretMounts.Elements()) == 0 {
+		return
+	}
+	secrets, err := r.data.client.ListFileSecrets(ctx)
+
+	if err != nil {
+		diags.AddWarning("File secrets not checked", "Listing the Verda file secrets to check secret_mounts failed: "+err.Error())
+		return
+	}
+	names := make(map[string]bool, len(secrets))
+	for _, s := range secrets {
+		names[s.Name] = true
+	}
+	for i, elem := range plan.SecretMounts.Elements() {
+		obj, ok := elem.(types.Object)
+		if !ok || !known(obj) {
+			continue
+		}
+		name, _ := obj.Attributes()["secret_name"].(types.String)
+		if known(name) && !names[name.ValueString()] {
+			diags.AddAttributeError(path.Root("secret_mounts").AtListIndex(i).AtName("secret_name"), "File secret not found",
+				fmt.Sprintf("secret_mounts[%d].secret_name refers to the file secret %q, which does not exist in this Verda account. "+
+					"Create it first (Verda console or API), or fix the name.", i, name.ValueString()))
+		}
 	}
 }
 

@@ -272,7 +272,7 @@ func (c *Client) do(ctx context.Context, cl call) error {
 			if resp != nil {
 				drain(resp)
 			}
-			return &OperationError{Operation: cl.operation, Object: cl.object, Err: c.maskError(err, cl.secrets)}
+			return &OperationError{Operation: cl.operation, Object: cl.object, Err: c.maskError(c.explainTransportError(ctx, err), cl.secrets)}
 		}
 
 		if resp.StatusCode == http.StatusUnauthorized && !cl.noAuth && cl.bearer == "" && !reauthenticated {

@@ -18,8 +18,9 @@ type retryClass int
 
 const (
 	// retryIdempotent requests (GET, PUT, PATCH, DELETE and the POSTs whose
-	// repetition has the same effect) are retried on 429, 502, 503, 504 and
-	// transport errors.
+	// repetition has the same effect) are retried on 429, 500, 502, 503, 504
+	// and transport errors. A 500 is often a passing fault of one backend
+	// node, and repeating such a request cannot do harm.
 	retryIdempotent retryClass = iota
 	// retryUnsafe requests (POSTs that create an object) are retried only on
 	// 429 and on errors that prove the request never reached the server:
@@ -66,7 +67,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	switch resp.StatusCode {
 	case http.StatusTooManyRequests:
 		return c.retryAfterFits(ctx, resp)
-	case http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
 		if class == retryUnsafe {
 			return false, nil
 		}

@@ -1,0 +1,19 @@
+package verda
+
+import "context"
+
+// FileSecret is a stored file secret that a container mounts as files; the
+// file contents are never returned.
+type FileSecret struct {
+	Name       string   `json:"name"`
+	CreatedAt  string   `json:"created_at"`
+	SecretType string   `json:"secret_type"`
+	FileNames  []string `json:"file_names"`
+}
+
+// ListFileSecrets returns the account's file secrets, without their contents.
+func (c *Client) ListFileSecrets(ctx context.Context) ([]FileSecret, error) {
+	var out []FileSecret
+	err := c.do(ctx, call{operation: "list file secrets", method: "GET", path: "/file-secrets", out: &out})
+	return out, err
+}
