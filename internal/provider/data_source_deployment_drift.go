@@ -68,7 +68,7 @@ func (d *deploymentDriftDataSource) Schema(_ context.Context, _ datasource.Schem
 				Optional:    true,
 				Validators: []validator.List{
 					listvalidator.SizeAtLeast(1),
-					listvalidator.UniqueValues(),
+					driftUniqueNames{},
 					listvalidator.ValueStringsAre(stringvalidator.LengthAtLeast(1)),
 					listvalidator.ConflictsWith(path.MatchRoot("name_prefix")),
 				},
@@ -203,9 +203,10 @@ func driftBaselineSchema() schema.SingleNestedAttribute {
 		Optional:    true,
 		Attributes: map[string]schema.Attribute{
 			"image": schema.StringAttribute{
-				Description: "Expected container image, such as `ghcr.io/comfyume/comfyui:0.3.64-cu128`.",
-				Optional:    true,
-				Validators:  []validator.String{stringvalidator.LengthAtLeast(1)},
+				Description: "Expected container image, such as `ghcr.io/comfyume/comfyui:0.3.64-cu128`. The `latest` tag and " +
+					"untagged images are rejected, because no deployment can run them.",
+				Optional:   true,
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1), imageReferenceValidator{}},
 			},
 			"healthcheck_path": schema.StringAttribute{
 				Description: "Expected healthcheck path, such as `/system_stats`. An absent or disabled healthcheck is a `missing` finding.",
@@ -251,9 +252,9 @@ func driftBaselineSchema() schema.SingleNestedAttribute {
 				Validators:  []validator.Int64{int64validator.AtLeast(0)},
 			},
 			"max_replicas": schema.Int64Attribute{
-				Description: "Expected maximum replica count.",
+				Description: "Expected maximum replica count, at least `min_replicas`.",
 				Optional:    true,
-				Validators:  []validator.Int64{int64validator.AtLeast(0)},
+				Validators:  []validator.Int64{int64validator.AtLeast(0), driftReplicaRange{}},
 			},
 			"concurrent_requests_per_replica": schema.Int64Attribute{
 				Description: "Expected number of requests each replica handles at once.",

@@ -142,7 +142,8 @@ func (d *sfsDataSource) readByName(ctx context.Context, name string, resp *datas
 	switch len(matches) {
 	case 0:
 		resp.Diagnostics.AddAttributeError(path.Root("name"), "SFS not found",
-			fmt.Sprintf("No shared filesystem is named %q. Existing shared filesystems: %s.", name, sfsNamesOrNone(all)))
+			fmt.Sprintf("No shared filesystem is named %q. Existing shared filesystems: %s. Set name to one of them, "+
+				"or look the SFS up by id.", name, sfsNamesOrNone(all)))
 		return nil
 	case 1:
 		return &matches[0]

@@ -10,12 +10,14 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -40,6 +42,12 @@ const (
 	defaultPollInterval          = 10 * time.Second
 	defaultTestingInstanceMarker = "/etc/verda/testing-instance"
 )
+
+// literalSecretNote ends the description of each secret argument. OpenTofu
+// 1.11 writes a literal provider argument into the JSON form of a saved plan
+// even when the argument is sensitive.
+const literalSecretNote = "Prefer the environment variable, because a value written in the provider block appears in " +
+	"the JSON form of saved plans (`tofu show -json`)."
 
 var _ provider.Provider = &verdaProvider{}
 
@@ -70,9 +78,10 @@ func (p *verdaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 				Optional:    true,
 			},
 			"client_secret": schema.StringAttribute{
-				Description: "OAuth2 client secret of the Verda API. Defaults to the VERDA_CLIENT_SECRET environment variable.",
-				Optional:    true,
-				Sensitive:   true,
+				Description: "OAuth2 client secret of the Verda API. Defaults to the VERDA_CLIENT_SECRET environment variable. " +
+					literalSecretNote,
+				Optional:  true,
+				Sensitive: true,
 			},
 			"base_url": schema.StringAttribute{
 				Description: "Base URL of the Verda API. Defaults to the VERDA_BASE_URL environment variable, then to " +
@@ -81,13 +90,15 @@ func (p *verdaProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp
 			},
 			"inference_api_key": schema.StringAttribute{
 				Description: "Inference API key used to call deployment endpoints for health probes. Defaults to the " +
-					"VERDA_INFERENCE_API_KEY environment variable. Without it, ComfyUI health probes are off by default.",
+					"VERDA_INFERENCE_API_KEY environment variable. Without it, ComfyUI health probes are off by default. " +
+					literalSecretNote,
 				Optional:  true,
 				Sensitive: true,
 			},
 			"max_retries": schema.Int64Attribute{
-				Description: fmt.Sprintf("How many times a failed API request is retried (429, 502, 503, 504 and network errors). Default %d; 0 disables retries.", verda.DefaultMaxRetries),
+				Description: fmt.Sprintf("How many times a failed API request is retried (429, 500, 502, 503, 504 and network errors; a create only after 429 or a failed connection attempt, because it may have been committed). Default %d; 0 disables retries.", verda.DefaultMaxRetries),
 				Optional:    true,
+				Validators:  []validator.Int64{int64validator.Between(0, 20)},
 			},
 			"request_timeout": schema.StringAttribute{
 				Description: fmt.Sprintf("Time limit of one HTTP attempt, as a Go duration such as \"60s\". Default %q.", verda.DefaultRequestTimeout.String()),
@@ -217,7 +228,8 @@ func resolveSettings(ctx context.Context, cfg providerModel) (settings, diag.Dia
 	}
 
 	if _, err := verda.ParseBaseURL(s.baseURL); err != nil {
-		diags.AddAttributeError(path.Root("base_url"), "Invalid base URL", err.Error()+". Set base_url or VERDA_BASE_URL.")
+		diags.AddAttributeError(path.Root("base_url"), "Invalid base URL", err.Error()+". Set base_url or VERDA_BASE_URL to an https URL such as "+verda.DefaultBaseURL+
+			", or to an http URL of a loopback host for a local emulator.")
 	}
 	if s.clientID == "" || s.clientSecret == "" {
 		diags.AddError("Missing Verda API credentials",

@@ -23,7 +23,9 @@ type providerData struct {
 	secretNameCache         map[string]bool
 	registryCredentialCache map[string]bool
 
-	deploymentList deploymentListCache
+	// Shared list calls that serve the reads of a plan.
+	deploymentList listCache[verda.ContainerDeployment]
+	volumeList     listCache[verda.Volume]
 }
 
 func newProviderData(client *verda.Client, pollInterval time.Duration) *providerData {
@@ -83,95 +85,30 @@ func providerDataFrom(data any, diags *diag.Diagnostics) *providerData {
 	return pd
 }
 
-// deploymentListTTL bounds how long one list of deployments serves reads.
-// A refresh reads every deployment of a configuration at about the same
-// time, so one list call serves all of them. This provider's own changes
-// drop the list at once (forgetDeployments), so the TTL only bounds how
-// stale a view of changes made elsewhere can be within one command.
-const deploymentListTTL = 30 * time.Second
-
-// deploymentListCache shares one GET /container-deployments among the
-// concurrent reads of a plan. Its zero value is ready to use.
-type deploymentListCache struct {
-	mu sync.Mutex
-	// current is the running or last finished fetch; nil when there is none
-	// or it was dropped.
-	current *deploymentFetch
-}
-
-// deploymentFetch is one list call; done is closed when it ends.
-type deploymentFetch struct {
-	done      chan struct{}
-	fetchedAt time.Time
-	byName    map[string]verda.ContainerDeployment
-	err       error
-}
-
 // listedDeployment returns the named deployment from a list of all
-// deployments fetched at most deploymentListTTL ago, fetching one when there
-// is none. Callers that arrive while a fetch runs wait for it. found is false
-// when the list does not contain the name. The caller should then read the
-// deployment directly, because it may have been created after the list.
+// deployments, fetched once and shared by the concurrent reads of a plan.
+// found is false when the list does not contain the name. The caller should
+// then read the deployment directly, because it may have been created after
+// the list.
 func (d *providerData) listedDeployment(ctx context.Context, name string) (dep *verda.ContainerDeployment, found bool, err error) {
-	c := &d.deploymentList
-	c.mu.Lock()
-	f := c.current
-	if f != nil && !f.fetchedAt.IsZero() && time.Since(f.fetchedAt) > deploymentListTTL {
-		f = nil
-	}
-	if f == nil {
-		f = &deploymentFetch{done: make(chan struct{})}
-		c.current = f
-		c.mu.Unlock()
-		d.fetchDeployments(ctx, f)
-	} else {
-		c.mu.Unlock()
-	}
-
-	select {
-	case <-f.done:
-	case <-ctx.Done():
-		return nil, false, ctx.Err()
-	}
-	if f.err != nil {
-		return nil, false, f.err
-	}
-	listed, ok := f.byName[name]
-	if !ok {
-		return nil, false, nil
-	}
-	return &listed, true, nil
-}
-
-func (d *providerData) fetchDeployments(ctx context.Context, f *deploymentFetch) {
-	list, err := d.client.ListDeployments(ctx)
-
-	c := &d.deploymentList
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if err != nil {
-		f.err = err
-		// A failed fetch is not kept: the next read tries again.
-		if c.current == f {
-			c.current = nil
-		}
-	} else {
-		f.byName = make(map[string]verda.ContainerDeployment, len(list))
-		for _, dep := range list {
-			f.byName[dep.Name] = dep
-		}
-		f.fetchedAt = time.Now()
-	}
-	close(f.done)
+	return d.deploymentList.get(ctx, name, d.client.ListDeployments,
+		func(dep verda.ContainerDeployment) string { return dep.Name })
 }
 
 // forgetDeployments drops the cached list after this provider changed a
 // deployment, so that no later read returns the state from before the change.
-func (d *providerData) forgetDeployments() {
-	d.deploymentList.mu.Lock()
-	defer d.deploymentList.mu.Unlock()
-	d.deploymentList.current = nil
+func (d *providerData) forgetDeployments() { d.deploymentList.forget() }
+
+// listedVolume returns the volume with the given id from a shared list of
+// all volumes, like listedDeployment. found is false when the list does not
+// contain the id; the volume may be newer than the list, or in the trash.
+func (d *providerData) listedVolume(ctx context.Context, id string) (vol *verda.Volume, found bool, err error) {
+	return d.volumeList.get(ctx, id, d.client.ListVolumes,
+		func(v verda.Volume) string { return v.ID })
 }
+
+// forgetVolumes drops the cached volume list after this provider changed a volume.
+func (d *providerData) forgetVolumes() { d.volumeList.forget() }
 
 // secretNames returns the names of the account's environment secrets, read
 // once per provider process.

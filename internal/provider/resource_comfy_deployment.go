@@ -105,14 +105,22 @@ func (r *comfyDeploymentResource) findCreatedAfterError(ctx context.Context, nam
 		}
 		return nil, createErr
 	}
-	if ctx.Err() != nil {
-		return nil, createErr
-	}
-	dep, err := r.data.client.GetDeployment(ctx, name)
+	// A Ctrl-C or an expired timeout must not stop the look-up, or a
+	// deployment that was created would be left out of state.
+	lookupCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), diagnosticsBudget)
+	defer cancel()
+	dep, err := r.data.client.GetDeployment(lookupCtx, name)
 
-	if err != nil || len(dep.Containers) == 0 || dep.Containers[0].Image.Image != spec.Image ||
-		dep.Compute.Name != spec.GPUType || dep.Compute.Size != spec.GPUCount {
-		return nil, createErr
+	switch {
+	case verda.IsNotFound(err):
+		return nil, fmt.Errorf("%w. No deployment named %q exists afterwards, so the API did not create it; apply again", createErr, name)
+	case err != nil:
+		return nil, fmt.Errorf("%w. Looking for the deployment afterwards failed too (%v). If a deployment named %q exists, "+
+			"import it with `tofu import <address> %s` before applying again", createErr, err, name, name)
+	case len(dep.Containers) == 0 || dep.Containers[0].Image.Image != spec.Image ||
+		dep.Compute.Name != spec.GPUType || dep.Compute.Size != spec.GPUCount:
+		return nil, fmt.Errorf("%w. A deployment named %q exists, but not with the requested image and GPU, so it may be an "+
+			"older one: import it with `tofu import <address> %s`, or choose another name", createErr, name, name)
 	}
 	tflog.Warn(ctx, "the create request failed but the deployment exists, continuing with it",
 		map[string]any{"deployment": name, "error": createErr.Error()})

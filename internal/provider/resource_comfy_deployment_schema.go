@@ -66,6 +66,10 @@ var envNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 var absolutePathRE = regexp.MustCompile(`^/`)
 
+// listenRE accepts the value of ComfyUI's --listen: addresses separated by
+// commas, with no spaces and no leading "-" that argparse would read as a flag.
+var listenRE = regexp.MustCompile(`^[^\s-]\S*$`)
+
 func (r *comfyDeploymentResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	stringList := types.ListType{ElemType: types.StringType}
 	resp.Schema = schema.Schema{
@@ -142,10 +146,13 @@ func (r *comfyDeploymentResource) Schema(ctx context.Context, _ resource.SchemaR
 			"listen": schema.StringAttribute{
 				Description: fmt.Sprintf("Addresses ComfyUI listens on (`--listen`). Default `%s`. With only a loopback "+
 					"address the platform health check and the endpoint cannot reach ComfyUI.", defaultComfyListen),
-				Optional:   true,
-				Computed:   true,
-				Default:    stringdefault.StaticString(defaultComfyListen),
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+				Optional: true,
+				Computed: true,
+				Default:  stringdefault.StaticString(defaultComfyListen),
+				Validators: []validator.String{
+					stringvalidator.LengthAtLeast(1),
+					stringvalidator.RegexMatches(listenRE, "must be one address or a comma-separated list without spaces, such as 0.0.0.0 or 0.0.0.0,::"),
+				},
 			},
 			"output_directory": schema.StringAttribute{
 				Description: fmt.Sprintf("Directory ComfyUI saves outputs to (`--output-directory`). Default `%s`. "+
@@ -404,6 +411,7 @@ func (r *comfyDeploymentResource) Schema(ctx context.Context, _ resource.SchemaR
 							"checked with `/models/<folder>`.",
 						ElementType: stringList,
 						Optional:    true,
+						Validators:  []validator.Map{mapvalidator.KeysAre(modelFolderValidator{})},
 					},
 					"smoke_test": schema.BoolAttribute{
 						Description: "Queue a prompt that needs no model (an empty image, saved) and check that it succeeds " +

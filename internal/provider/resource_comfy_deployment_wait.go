@@ -70,13 +70,14 @@ func sleepContext(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// withJitter adds up to a fifth of d, so that many deployments waiting in
-// one apply do not poll in lockstep.
+// withJitter takes up to a tenth off d, so that many deployments waiting in
+// one apply do not poll in lockstep, while a change is still seen within one
+// poll interval.
 func withJitter(d time.Duration) time.Duration {
 	if d <= 0 {
 		return d
 	}
-	return d + rand.N(d/5+1)
+	return d - rand.N(d/10+1)
 }
 
 // waitError is a wait that ended without a healthy deployment. It carries

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -39,6 +40,9 @@ const (
 	sfsDeleteTimeout = 20 * time.Minute
 )
 
+// sfsNonBlankRE matches a name that is more than white space.
+var sfsNonBlankRE = regexp.MustCompile(`\S`)
+
 // NewSFSResource returns the verda_sfs resource.
 func NewSFSResource() resource.Resource {
 	return &sfsResource{}
@@ -68,7 +72,11 @@ func (r *sfsResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp
 			"name": schema.StringAttribute{
 				Description: sfsDescName + " A new name is applied in place through the API's rename action.",
 				Required:    true,
-				Validators:  []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators: []validator.String{
+					stringvalidator.LengthAtLeast(1),
+					// The API rejects a name of only spaces with "name should not be empty".
+					stringvalidator.RegexMatches(sfsNonBlankRE, "must contain a character other than white space"),
+				},
 			},
 			"size": schema.Int64Attribute{
 				Description: sfsDescSize + " A larger value grows the SFS in place through the API's resize action. " +
@@ -193,6 +201,9 @@ func (r *sfsResource) Configure(_ context.Context, req resource.ConfigureRequest
 }
 
 func (r *sfsResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	// Later reads in this process must not see the volume as it was before.
+	defer r.data.forgetVolumes()
+
 	var plan sfsResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
@@ -206,11 +217,16 @@ func (r *sfsResource) Create(ctx context.Context, req resource.CreateRequest, re
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
+	before := sfsIDsNamed(ctx, r.data, plan.Name.ValueString())
 	id, err := r.createVolume(ctx, plan)
 
 	if err != nil {
-		resp.Diagnostics.AddError("SFS not created", sfsCreateFailureDetail(plan, err))
-		return
+		var detail string
+		id, detail = r.recoverCreate(ctx, plan, before, err)
+		if id == "" {
+			resp.Diagnostics.AddError("SFS not created", detail)
+			return
+		}
 	}
 
 	// The id goes into state before the wait, so that a failed wait leaves a
@@ -287,7 +303,12 @@ func (r *sfsResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 	}
 	id := state.ID.ValueString()
 
-	v, err := r.data.client.GetVolume(ctx, id)
+	// One list call serves every SFS of a refresh. A volume missing from the
+	// list may be newer than it, or gone: a direct read tells which.
+	v, found, err := r.data.listedVolume(ctx, id)
+	if err == nil && !found {
+		v, err = r.data.client.GetVolume(ctx, id)
+	}
 
 	if verda.IsNotFound(err) {
 		resp.Diagnostics.AddWarning("SFS not found",
@@ -330,6 +351,9 @@ func (r *sfsResource) trashNote(ctx context.Context, id string) string {
 }
 
 func (r *sfsResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	// Later reads in this process must not see the volume as it was before.
+	defer r.data.forgetVolumes()
+
 	var plan, state sfsResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -408,6 +432,9 @@ func (r *sfsResource) resize(ctx context.Context, id, name string, size int64) (
 }
 
 func (r *sfsResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	// Later reads in this process must not see the volume as it was before.
+	defer r.data.forgetVolumes()
+
 	var state sfsResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {

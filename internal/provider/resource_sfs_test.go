@@ -427,7 +427,8 @@ func TestAccSFS_mountedRefusesDelete(t *testing.T) {
 			{
 				// When the plan cannot list deployments, the delete checks them.
 				PreConfig: func() {
-					env.emu.AddFault(emulator.Fault{Method: "GET", Path: "/v1/container-deployments", Status: 500})
+					// Four 500s outlast the client's three retries of a GET.
+					env.emu.AddFault(emulator.Fault{Method: "GET", Path: "/v1/container-deployments", Status: 500, Count: 4})
 				},
 				Config:      config,
 				Destroy:     true,
@@ -760,9 +761,10 @@ func TestAccSFS_createWaitFails(t *testing.T) {
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				// The first read after the create fails, so the wait fails.
+				// The first read after the create fails with four 500s, which
+				// outlast the client's three retries, so the wait fails.
 				PreConfig: func() {
-					env.emu.AddFault(emulator.Fault{Method: "GET", Path: "/v1/volumes/*", Status: 500})
+					env.emu.AddFault(emulator.Fault{Method: "GET", Path: "/v1/volumes/*", Status: 500, Count: 4})
 				},
 				Config:      config,
 				ExpectError: sfsAtApply("SFS not ready"),

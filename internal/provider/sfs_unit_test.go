@@ -106,8 +106,8 @@ func TestSFSQuoteList_limit(t *testing.T) {
 func TestSFSPollDelay_jitter(t *testing.T) {
 	for range 200 {
 		d := sfsPollDelay(100 * time.Millisecond)
-		if d < 100*time.Millisecond || d > 120*time.Millisecond {
-			t.Fatalf("delay %v is outside [100ms, 120ms]", d)
+		if d < 90*time.Millisecond || d > 100*time.Millisecond {
+			t.Fatalf("delay %v is outside [90ms, 100ms]", d)
 		}
 	}
 }

@@ -64,13 +64,14 @@ func sfsWait(ctx context.Context, pd *providerData, id, goal string, cond sfsCon
 	}
 }
 
-// sfsPollDelay adds up to 20% of jitter, so that many resources waiting at
-// once do not poll the API in step.
+// sfsPollDelay takes up to 10% off the interval as jitter, so that many
+// resources waiting at once do not poll the API in step, while no poll comes
+// later than one interval.
 func sfsPollDelay(interval time.Duration) time.Duration {
 	if interval <= 0 {
 		interval = defaultPollInterval
 	}
-	return interval + rand.N(interval/5+1)
+	return interval - rand.N(interval/10+1)
 }
 
 func sfsTimeoutError(ctxErr error, goal string, last *verda.Volume) error {

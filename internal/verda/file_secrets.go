@@ -2,8 +2,8 @@ package verda
 
 import "context"
 
-// FileSecret is a stored file secret that a container mounts as files; the
-// file contents are never returned.
+// FileSecret is a stored secret that a container mounts as files. The API
+// never returns the file contents.
 type FileSecret struct {
 	Name       string   `json:"name"`
 	CreatedAt  string   `json:"created_at"`

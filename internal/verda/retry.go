@@ -90,8 +90,8 @@ func (c *Client) retryAfterFits(ctx context.Context, resp *http.Response) (bool,
 	// The deadline is wall-clock time, so it is compared with the real clock
 	// even when Config.Now replaces it.
 	if deadline, has := ctx.Deadline(); has && wait > time.Until(deadline) {
-		return false, fmt.Errorf("HTTP %d with Retry-After %q: the wait of %s does not fit before the operation's deadline",
-			resp.StatusCode, resp.Header.Get("Retry-After"), wait.Round(time.Millisecond))
+		return false, fmt.Errorf("HTTP %d with Retry-After %q: the wait of %s does not fit before the operation's deadline; "+
+			"try again later, or raise the operation's timeout", resp.StatusCode, resp.Header.Get("Retry-After"), wait.Round(time.Millisecond))
 	}
 	return true, nil
 }

@@ -8,7 +8,7 @@ import (
 )
 
 // explainTransportError adds the likely cause and the remedy to a transport
-// error that ended an API call after its retries: an API that did not answer
+// error that ended an API call after its retries: an API that did not respond
 // within the request timeout, or one that could not be reached at all. An
 // error caused by the caller's own context (Ctrl-C, an operation timeout) is
 // returned as it is, because the caller explains it better.
