@@ -29,7 +29,7 @@ cleanup() {
     kill "$emulator_pid" 2>/dev/null || true
     wait "$emulator_pid" 2>/dev/null || true
   fi
-  if [[ "$mode" == "run" ]]; then
+  if [[ "$mode" != "keep" ]]; then
     rm -rf "$work"
   fi
 }
@@ -52,9 +52,12 @@ The emulator is running with the production fixture. In another shell:
   export VERDA_CLIENT_ID=$VERDA_CLIENT_ID
   export VERDA_CLIENT_SECRET=$VERDA_CLIENT_SECRET
   export VERDA_INFERENCE_API_KEY=$VERDA_INFERENCE_API_KEY
+  export VERDA_POLL_INTERVAL=$VERDA_POLL_INTERVAL
   export TF_CLI_CONFIG_FILE=$TF_CLI_CONFIG_FILE   # installs comfyume/verda from a local mirror
+  alias tofu=$TOFU
 
-Request log: $work/emulator.log. Press Ctrl-C to stop.
+Request log: $work/emulator.log. Press Ctrl-C to stop; the directory
+$work is removed then.
 EOF_INFO
   wait "$emulator_pid"
   exit 0

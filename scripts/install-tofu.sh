@@ -8,7 +8,16 @@ TOFU_VERSION="${TOFU_VERSION:-1.11.5}"
 CACHE_DIR="${VERDA_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-verda}"
 BIN="$CACHE_DIR/tofu-$TOFU_VERSION/tofu"
 
-if [[ -x "$BIN" ]] && TF_CLI_CONFIG_FILE=/dev/null "$BIN" version 2>/dev/null | head -n1 | grep -qx "OpenTofu v$TOFU_VERSION"; then
+# first_version_line BINARY prints the first line of `BINARY version`. The
+# whole output is read before it is cut, because with pipefail a `| head`
+# would kill tofu with SIGPIPE now and then and fail a good binary.
+first_version_line() {
+  local out
+  out="$(TF_CLI_CONFIG_FILE=/dev/null "$1" version 2>/dev/null)" || return 1
+  printf '%s\n' "${out%%$'\n'*}"
+}
+
+if [[ -x "$BIN" ]] && [[ "$(first_version_line "$BIN" || true)" == "OpenTofu v$TOFU_VERSION" ]]; then
   echo "$BIN"
   exit 0
 fi
@@ -30,7 +39,7 @@ tmp="$BIN.tmp.$$"
   -ldflags "-X github.com/opentofu/opentofu/version.dev=no" -o "$tmp" ./cmd/tofu)
 mv "$tmp" "$BIN"
 
-version="$(TF_CLI_CONFIG_FILE=/dev/null "$BIN" version | head -n1)"
+version="$(first_version_line "$BIN" || true)"
 if [[ "$version" != "OpenTofu v$TOFU_VERSION" ]]; then
   echo "built binary reports '$version', expected 'OpenTofu v$TOFU_VERSION'" >&2
   exit 1

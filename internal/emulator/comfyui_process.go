@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"path"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -75,7 +76,7 @@ func newComfyProcess(c *container, b ImageBehavior) comfyProcess {
 		BaseDir:        comfyDefaultBaseDir,
 		MaxUploadBytes: comfyDefaultUploadBytes,
 		Behavior:       b,
-		Version:        cmpOr(b.ComfyUIVersion, comfyDefaultVersion),
+		Version:        cmpOr(b.ComfyUIVersion, cmpOr(versionFromImageTag(c.Image), comfyDefaultVersion)),
 	}
 	for _, arg := range p.Argv {
 		if strings.HasSuffix(arg, "main.py") {
@@ -261,4 +262,25 @@ func (p comfyProcess) modelFolders() []string {
 		return slices.Concat(comfyModelFolders, comfyModelFolders2026)
 	}
 	return comfyModelFolders
+}
+
+// imageTagVersion matches a tag that starts with a dotted version, such as
+// "0.3.65" in "ghcr.io/org/comfyui:0.3.65-cu128".
+var imageTagVersion = regexp.MustCompile(`^v?(\d+\.\d+(?:\.\d+)?)(?:[-_+].*)?$`)
+
+// versionFromImageTag returns the ComfyUI version an image's tag names, or "".
+// Images tagged that way usually package that ComfyUI release, so the fake
+// reports it unless an image behaviour sets another version.
+func versionFromImageTag(image string) string {
+	ref, _, _ := strings.Cut(image, "@")
+	slash := strings.LastIndex(ref, "/")
+	colon := strings.LastIndex(ref, ":")
+	if colon <= slash {
+		return ""
+	}
+	m := imageTagVersion.FindStringSubmatch(ref[colon+1:])
+	if m == nil {
+		return ""
+	}
+	return m[1]
 }

@@ -507,7 +507,7 @@ data "verda_sfs" "test" {
 		{
 			name: "deployment/sfs_volume_missing", stage: badInputAtPlan,
 			config:    badInputDeployment(`sfs_mounts = [{ volume_id = "` + badInputUnknownVolume + `" }]`),
-			attribute: badInputUnknownVolume, fix: "Mount an existing shared filesystem",
+			attribute: badInputUnknownVolume, fix: "Set it to the id of an existing shared filesystem",
 		},
 		{
 			name: "deployment/sfs_volume_is_block_volume", stage: badInputAtPlan,

@@ -101,7 +101,7 @@ func (r *comfyDeploymentResource) findCreatedAfterError(ctx context.Context, nam
 	if errors.As(createErr, &apiErr) && apiErr.StatusCode < 500 {
 		if apiErr.StatusCode == 409 {
 			return nil, fmt.Errorf("%w. A deployment of that name already exists: import it with "+
-				"`tofu import <address> %s`, or choose another name", createErr, name)
+				"`tofu import <address> %s` (or an import block with id = %q), or choose another name.", createErr, name, name)
 		}
 		return nil, createErr
 	}
@@ -116,11 +116,11 @@ func (r *comfyDeploymentResource) findCreatedAfterError(ctx context.Context, nam
 		return nil, fmt.Errorf("%w. No deployment named %q exists afterwards, so the API did not create it; apply again", createErr, name)
 	case err != nil:
 		return nil, fmt.Errorf("%w. Looking for the deployment afterwards failed too (%v). If a deployment named %q exists, "+
-			"import it with `tofu import <address> %s` before applying again", createErr, err, name, name)
+			"import it with `tofu import <address> %s` before applying again.", createErr, err, name, name)
 	case len(dep.Containers) == 0 || dep.Containers[0].Image.Image != spec.Image ||
 		dep.Compute.Name != spec.GPUType || dep.Compute.Size != spec.GPUCount:
 		return nil, fmt.Errorf("%w. A deployment named %q exists, but not with the requested image and GPU, so it may be an "+
-			"older one: import it with `tofu import <address> %s`, or choose another name", createErr, name, name)
+			"older one: import it with `tofu import <address> %s`, or choose another name.", createErr, name, name)
 	}
 	tflog.Warn(ctx, "the create request failed but the deployment exists, continuing with it",
 		map[string]any{"deployment": name, "error": createErr.Error()})

@@ -680,7 +680,7 @@ func (r *comfyDeploymentResource) checkVolume(ctx context.Context, id string, at
 
 	if verda.IsNotFound(err) {
 		diags.AddAttributeError(at, "Volume not found",
-			fmt.Sprintf("The volume %q does not exist (or is in the trash). Mount an existing shared filesystem, such as verda_sfs.models.id.", id))
+			fmt.Sprintf("%s: the volume %q does not exist (or is in the trash). Set it to the id of an existing shared filesystem, such as verda_sfs.models.id.", at, id))
 		return
 	}
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework-validators/float64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
@@ -338,7 +337,8 @@ func (r *comfyDeploymentResource) Schema(ctx context.Context, _ resource.SchemaR
 						Optional:    true,
 						Computed:    true,
 						Default:     float64default.StaticFloat64(defaultQueueLoadThreshold),
-						Validators:  []validator.Float64{float64validator.AtLeast(1)},
+						Validators: []validator.Float64{float64AtLeast{minimum: 1,
+							reason: "The API rejects lower values; 1 scales up as soon as one request waits per replica."}},
 					},
 					"concurrent_requests_per_replica": schema.Int64Attribute{
 						Description: "Requests a replica handles at once. Default 1.",

@@ -275,9 +275,13 @@ func sfsCheckMounts(ctx context.Context, pd *providerData, state sfsResourceMode
 	if len(names) == 0 {
 		return
 	}
-	detail := fmt.Sprintf("SFS %q (id %s) is mounted by the container deployments %s, so OpenTofu will not %s it: their shared files "+
-		"would be lost. Remove this SFS from their mounts, or destroy them, and apply that first; then %s the SFS.",
-		name, id, sfsQuoteList(names, sfsMaxDeploymentsInDetail), action, action)
+	noun, owner, object := "container deployments", "their", "them"
+	if len(names) == 1 {
+		noun, owner, object = "container deployment", "its", "it"
+	}
+	detail := fmt.Sprintf("SFS %q (id %s) is mounted by the %s %s, so OpenTofu will not %s it: %s shared files "+
+		"would be lost. Remove this SFS from %s mounts, or destroy %s, and apply that first; then %s the SFS.",
+		name, id, noun, sfsQuoteList(names, sfsMaxDeploymentsInDetail), action, owner, owner, object, action)
 	if !atApply {
 		// The provider cannot see whether the same plan destroys those deployments.
 		detail += " If this configuration manages those deployments and you are destroying it all, destroy them first " +

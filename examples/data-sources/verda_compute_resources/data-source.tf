@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    verda = {
+      source = "comfyume/verda"
+    }
+  }
+}
+
 data "verda_compute_resources" "available" {
   available_only = true
 }

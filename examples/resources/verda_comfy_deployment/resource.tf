@@ -35,12 +35,13 @@ resource "verda_comfy_deployment" "h200" {
   env        = { COMFYUI_LOG_LEVEL = "INFO" }
   secret_env = { HF_TOKEN = "hf-token" } # name of a Verda secret
 
-  healthcheck = { path = "/" }
+  # ComfyUI's own health endpoint; "/" only proves the web UI is installed.
+  healthcheck = { path = "/system_stats" }
 
   scaling = {
     min_replicas         = 0 # scale to zero when idle
     max_replicas         = 2
-    queue_load_threshold = 2
+    queue_load_threshold = 1 # scale up as soon as one request waits
   }
 
   health_probe = {
