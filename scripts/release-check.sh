@@ -5,7 +5,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 cd "$REPO_ROOT"
 
-GORELEASER_VERSION="${GORELEASER_VERSION:-v2.18.2}"
+GORELEASER_VERSION="${GORELEASER_VERSION:-v2.15.0}"
 cache="${VERDA_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-verda}/goreleaser-$GORELEASER_VERSION"
 if [[ ! -x "$cache/goreleaser" ]]; then
   log "building GoReleaser $GORELEASER_VERSION (first run only)"
