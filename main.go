@@ -19,9 +19,9 @@ import (
 var version = "dev"
 
 // memoryLimit is the Go runtime's soft memory limit unless GOMEMLIMIT is
-// set. A plan of 200 deployments keeps about 18 MB live; without a limit
-// the heap grows to twice that before the collector runs (measured with
-// make bench, see docs/benchmarks.md).
+// set. A plan of 200 deployments keeps about 18 MB live, and without a limit
+// the heap grows to twice that before the collector runs. Both figures were
+// measured with make bench (docs/benchmarks.md).
 const memoryLimit = 40 << 20
 
 func main() {

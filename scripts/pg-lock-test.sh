@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Apply infrastructure/ against the emulator with the pg backend, twice at
 # the same time from two working directories, and show that the state lock
-# serializes them: both finish, the later one finds the earlier one's state
-# (it plans no changes instead of importing again), the state holds all four
-# deployments and the emulator holds exactly four.
+# serializes them. Both applies finish. The later one finds the earlier
+# one's state, so it plans no changes instead of importing again. The state
+# lists all four deployments, and the emulator has exactly four.
 #
 # Needs PG_CONN_STR (scripts/start-postgres.sh prints one).
 set -euo pipefail
@@ -67,6 +67,6 @@ remote=$(curl -fsS -H "Authorization: Bearer $(curl -fsS -X POST "$VERDA_BASE_UR
   -d "{\"grant_type\":\"client_credentials\",\"client_id\":\"$VERDA_CLIENT_ID\",\"client_secret\":\"$VERDA_CLIENT_SECRET\"}" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')" \
   "$VERDA_BASE_URL/container-deployments" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
-[[ "$remote" == 4 ]] || die "the emulator holds $remote deployments, expected 4"
+[[ "$remote" == 4 ]] || die "the emulator has $remote deployments, expected 4"
 
 echo "state lock test: 2 passed, 0 failed"
