@@ -56,8 +56,8 @@ The emulator is running with the production fixture. In another shell:
   export TF_CLI_CONFIG_FILE=$TF_CLI_CONFIG_FILE   # installs comfyume/verda from a local mirror
   alias tofu=$TOFU
 
-Request log: $work/emulator.log. Press Ctrl-C to stop; the directory
-$work is removed then.
+Request log: $work/emulator.log. Press Ctrl-C (or send SIGTERM to this
+script, PID $$) to stop; the directory $work is removed then.
 EOF_INFO
   wait "$emulator_pid"
   exit 0

@@ -117,8 +117,11 @@ func (e *Emulator) handleControlAddFault(r *http.Request) (response, *apiError) 
 		return errorResponse(err)
 	}
 	delay, err := parseDelay(req.Delay)
-	if err != nil || delay < 0 {
+	if err != nil {
 		return errorResponse(badRequest("delay is invalid: %v", err))
+	}
+	if delay < 0 {
+		return errorResponse(badRequest("delay must not be negative (got %s); use a duration such as \"150ms\"", delay))
 	}
 	if req.Status != 0 && (req.Status < 100 || req.Status > 599) {
 		return errorResponse(badRequest("status must be an HTTP status between 100 and 599 (got %d)", req.Status))

@@ -299,7 +299,7 @@ func (p *comfyProber) smokeTest(ctx context.Context) error {
 		return fail(err.Error(), "", err)
 	}
 	if entry.Status.StatusStr != "success" {
-		return fail(fmt.Sprintf("the test prompt ended with status %q: %s", entry.Status.StatusStr, executionError(entry)),
+		return fail(fmt.Sprintf("the test prompt ended with status %q: %s.", entry.Status.StatusStr, strings.TrimRight(executionError(entry), ".")),
 			"Check the container logs; a GPU or driver problem often shows here first.", nil)
 	}
 
