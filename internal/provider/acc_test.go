@@ -1,15 +1,18 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/comfyume/terraform-provider-verda/internal/emulator"
+	"github.com/comfyume/terraform-provider-verda/internal/verda"
 )
 
 // deadBaseURL is a loopback address where nothing listens. TestMain points
@@ -126,4 +129,28 @@ provider "verda" {
 // config prepends the provider block to an HCL body.
 func (a *accEnv) config(body string) string {
 	return a.providerBlock() + body
+}
+
+// apiClient returns a client of this test's emulator that never retries,
+// for checks that ask the API directly.
+func (a *accEnv) apiClient(t *testing.T) *verda.Client {
+	t.Helper()
+	client, err := verda.New(verda.Config{
+		BaseURL:         a.server.BaseURL,
+		ClientID:        emulator.DefaultClientID,
+		ClientSecret:    emulator.DefaultClientSecret,
+		InferenceAPIKey: emulator.DefaultInferenceKey,
+		MaxRetries:      -1,
+	})
+	if err != nil {
+		t.Fatalf("creating an API client of the emulator: %v", err)
+	}
+	return client
+}
+
+// apiContext bounds a direct API check to 30 seconds.
+func apiContext(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return ctx
 }

@@ -331,7 +331,7 @@ data "verda_sfs" "test" {
 			name: "sfs_data/name_ambiguous", stage: badInputAtPlan,
 			setup: func(t *testing.T, env *accEnv) map[string]string {
 				for range 2 {
-					if _, err := sfsClient(t, env).CreateVolume(sfsContext(t), verda.CreateVolumeRequest{
+					if _, err := env.apiClient(t).CreateVolume(apiContext(t), verda.CreateVolumeRequest{
 						Type: "NVMe_Shared", Name: "twin-sfs", Size: 50,
 					}); err != nil {
 						t.Fatalf("creating a volume named twin-sfs: %v", err)
@@ -512,7 +512,7 @@ data "verda_sfs" "test" {
 		{
 			name: "deployment/sfs_volume_is_block_volume", stage: badInputAtPlan,
 			setup: func(t *testing.T, env *accEnv) map[string]string {
-				id, err := sfsClient(t, env).CreateVolume(sfsContext(t), verda.CreateVolumeRequest{
+				id, err := env.apiClient(t).CreateVolume(apiContext(t), verda.CreateVolumeRequest{
 					Type: "NVMe", Name: "block-volume", Size: 50,
 				})
 				if err != nil {

@@ -300,7 +300,7 @@ func TestAccReliability_interruptDeleteWait(t *testing.T) {
 		t.Errorf("the output does not say that the deployment is still being deleted:\n%s", output)
 	}
 	// The API still shows the deployment, so the state keeps it.
-	if _, err := reliabilityClient(t, env).GetDeployment(reliabilityContext(t), name); err != nil {
+	if _, err := env.apiClient(t).GetDeployment(apiContext(t), name); err != nil {
 		t.Errorf("reading the deployment after the interrupted destroy: %v; want it still readable", err)
 	}
 	if got := ws.stateList(); !slices.Equal(got, []string{reliabilityDeployAddr}) {

@@ -547,7 +547,7 @@ func TestAccReliability_createCommittedNameTaken(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t)
 	const sfsName = "twin-sfs"
-	olderID, err := reliabilityClient(t, env).CreateVolume(reliabilityContext(t), verda.CreateVolumeRequest{Name: sfsName, Type: sfsDefaultType, Size: 50})
+	olderID, err := env.apiClient(t).CreateVolume(apiContext(t), verda.CreateVolumeRequest{Name: sfsName, Type: sfsDefaultType, Size: 50})
 	if err != nil {
 		t.Fatalf("creating the older volume: %v", err)
 	}
@@ -587,7 +587,7 @@ func TestAccReliability_cloneCommitted(t *testing.T) {
 	t.Parallel()
 	env := newAccEnv(t)
 	const cloneName = "committed-clone"
-	sourceID, err := reliabilityClient(t, env).CreateVolume(reliabilityContext(t), verda.CreateVolumeRequest{Name: "clone-source", Type: sfsDefaultType, Size: 50})
+	sourceID, err := env.apiClient(t).CreateVolume(apiContext(t), verda.CreateVolumeRequest{Name: "clone-source", Type: sfsDefaultType, Size: 50})
 	if err != nil {
 		t.Fatalf("creating the clone source: %v", err)
 	}

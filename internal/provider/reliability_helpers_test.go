@@ -60,34 +60,11 @@ func reliabilityDeployment(name, extra string) string {
 	return comfyHCL(name, comfyProductionImage, extra)
 }
 
-// reliabilityClient returns an API client of the test's emulator that
-// never retries, for checks that ask the API directly.
-func reliabilityClient(t *testing.T, env *accEnv) *verda.Client {
-	t.Helper()
-	client, err := verda.New(verda.Config{
-		BaseURL:         env.server.BaseURL,
-		ClientID:        emulator.DefaultClientID,
-		ClientSecret:    emulator.DefaultClientSecret,
-		InferenceAPIKey: emulator.DefaultInferenceKey,
-		MaxRetries:      -1,
-	})
-	if err != nil {
-		t.Fatalf("creating an API client of the emulator: %v", err)
-	}
-	return client
-}
-
-func reliabilityContext(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
-
 // reliabilityVolumesNamed returns the live volumes (the trash excluded)
 // with the given name.
 func reliabilityVolumesNamed(t *testing.T, env *accEnv, name string) []verda.Volume {
 	t.Helper()
-	list, err := reliabilityClient(t, env).ListVolumes(reliabilityContext(t))
+	list, err := env.apiClient(t).ListVolumes(apiContext(t))
 	if err != nil {
 		t.Fatalf("listing volumes: %v", err)
 	}
@@ -103,7 +80,7 @@ func reliabilityVolumesNamed(t *testing.T, env *accEnv, name string) []verda.Vol
 // reliabilityDeploymentsNamed counts the deployments with the given name.
 func reliabilityDeploymentsNamed(t *testing.T, env *accEnv, name string) int {
 	t.Helper()
-	list, err := reliabilityClient(t, env).ListDeployments(reliabilityContext(t))
+	list, err := env.apiClient(t).ListDeployments(apiContext(t))
 	if err != nil {
 		t.Fatalf("listing deployments: %v", err)
 	}

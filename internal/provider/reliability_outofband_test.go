@@ -139,7 +139,7 @@ func TestAccReliability_deploymentModifiedOutOfBand(t *testing.T) {
 						if live.Compute != original.Compute || live.IsSpot != original.IsSpot {
 							errs = append(errs, fmt.Errorf("live compute %+v and spot %t, want %+v and %t", live.Compute, live.IsSpot, original.Compute, original.IsSpot))
 						}
-						scaling, err := reliabilityClient(t, env).GetScaling(reliabilityContext(t), name)
+						scaling, err := env.apiClient(t).GetScaling(apiContext(t), name)
 						if err != nil {
 							errs = append(errs, err)
 						} else if *scaling.MaxReplicaCount != 1 {
@@ -244,7 +244,7 @@ func TestAccReliability_sfsDeletedOutOfBand(t *testing.T) {
 			{
 				// Someone moves the SFS to the trash with another API client.
 				PreConfig: func() {
-					if err := reliabilityClient(t, env).DeleteVolume(reliabilityContext(t), lastID(), false); err != nil {
+					if err := env.apiClient(t).DeleteVolume(apiContext(t), lastID(), false); err != nil {
 						t.Fatalf("moving volume %s to the trash: %v", lastID(), err)
 					}
 				},

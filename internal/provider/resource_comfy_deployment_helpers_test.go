@@ -7,13 +7,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
-	"github.com/comfyume/terraform-provider-verda/internal/emulator"
 	"github.com/comfyume/terraform-provider-verda/internal/verda"
 )
 
@@ -45,33 +43,10 @@ func comfyEnv(t *testing.T) *accEnv {
 	return newAccEnv(t).withProductionSeed()
 }
 
-// comfyClient returns an API client of the test's emulator, for checks that
-// ask the API directly.
-func comfyClient(t *testing.T, env *accEnv) *verda.Client {
-	t.Helper()
-	client, err := verda.New(verda.Config{
-		BaseURL:         env.server.BaseURL,
-		ClientID:        emulator.DefaultClientID,
-		ClientSecret:    emulator.DefaultClientSecret,
-		InferenceAPIKey: emulator.DefaultInferenceKey,
-		MaxRetries:      -1,
-	})
-	if err != nil {
-		t.Fatalf("creating an API client of the emulator: %v", err)
-	}
-	return client
-}
-
-func comfyContext(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
-
 // comfyLiveDeployment reads a deployment through the API.
 func comfyLiveDeployment(t *testing.T, env *accEnv, name string) *verda.ContainerDeployment {
 	t.Helper()
-	dep, err := comfyClient(t, env).GetDeployment(comfyContext(t), name)
+	dep, err := env.apiClient(t).GetDeployment(apiContext(t), name)
 	if err != nil {
 		t.Fatalf("reading deployment %q from the emulator: %v", name, err)
 	}
@@ -95,7 +70,7 @@ func comfyErrorPattern(text string) *regexp.Regexp {
 // API lists.
 func comfyCountDeployments(t *testing.T, env *accEnv, name string) int {
 	t.Helper()
-	list, err := comfyClient(t, env).ListDeployments(comfyContext(t))
+	list, err := env.apiClient(t).ListDeployments(apiContext(t))
 	if err != nil {
 		t.Fatalf("listing deployments: %v", err)
 	}

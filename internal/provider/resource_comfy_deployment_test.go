@@ -170,7 +170,7 @@ func TestAccComfyDeployment_updateScalingOnly(t *testing.T) {
 						if got := comfyMutations(env); !slices.Equal(got, want) {
 							return fmt.Errorf("mutating requests are %q, want %q: a scaling change must use only the scaling endpoint", got, want)
 						}
-						sc, err := comfyClient(t, env).GetScaling(comfyContext(t), name)
+						sc, err := env.apiClient(t).GetScaling(apiContext(t), name)
 						if err != nil {
 							return err
 						}
@@ -348,8 +348,8 @@ func TestAccComfyDeployment_scaleToZeroHealthy(t *testing.T) {
 				ConfigStateChecks: []statecheck.StateCheck{
 					comfyExpect(tfjsonpath.New("scaling").AtMapKey("min_replicas"), knownvalue.Int64Exact(0)),
 					comfyCheckFunc(func() error {
-						client := comfyClient(t, env)
-						replicas, err := client.GetReplicas(comfyContext(t), name)
+						client := env.apiClient(t)
+						replicas, err := client.GetReplicas(apiContext(t), name)
 						if err != nil {
 							return err
 						}
@@ -515,7 +515,7 @@ func TestAccComfyDeployment_rollbackOnFailedUpdate(t *testing.T) {
 						t.Fatal(err)
 					}
 					var stats map[string]any
-					err := comfyClient(t, env).CallInference(comfyContext(t), verda.InferenceRequest{
+					err := env.apiClient(t).CallInference(apiContext(t), verda.InferenceRequest{
 						Deployment: name, EndpointBaseURL: comfyLiveDeployment(t, env, name).EndpointBaseURL,
 						Path: "/system_stats", Out: &stats,
 					})
@@ -938,7 +938,7 @@ func TestAccComfyDeployment_driftCorrected(t *testing.T) {
 						if len(c.VolumeMounts) != 2 || !slices.Contains(c.EntrypointOverrides.Cmd, "--output-directory") {
 							return fmt.Errorf("the live container was not restored: mounts %+v, command %q", c.VolumeMounts, c.EntrypointOverrides.Cmd)
 						}
-						sc, err := comfyClient(t, env).GetScaling(comfyContext(t), name)
+						sc, err := env.apiClient(t).GetScaling(apiContext(t), name)
 						if err != nil {
 							return err
 						}

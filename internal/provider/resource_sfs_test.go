@@ -444,7 +444,7 @@ func TestAccSFS_mountedRefusesDelete(t *testing.T) {
 						t.Errorf("expected no delete action while mounted, got %+v", deletes)
 					}
 					for _, name := range []string{"comfy-mounting-a", "comfy-mounting-b"} {
-						if err := sfsClient(t, env).DeleteDeployment(sfsContext(t), name, 0); err != nil {
+						if err := env.apiClient(t).DeleteDeployment(apiContext(t), name, 0); err != nil {
 							t.Fatalf("deleting deployment %s: %v", name, err)
 						}
 					}

@@ -1,45 +1,20 @@
 package provider
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
-	"github.com/comfyume/terraform-provider-verda/internal/emulator"
 	"github.com/comfyume/terraform-provider-verda/internal/verda"
 )
 
 // sfsUUID matches the volume ids the API assigns.
 var sfsUUID = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-
-// sfsClient returns an API client of the test's emulator, for setting up
-// objects out of band and for checking what exists.
-func sfsClient(t *testing.T, env *accEnv) *verda.Client {
-	t.Helper()
-	client, err := verda.New(verda.Config{
-		BaseURL:      env.server.BaseURL,
-		ClientID:     emulator.DefaultClientID,
-		ClientSecret: emulator.DefaultClientSecret,
-		MaxRetries:   -1,
-	})
-	if err != nil {
-		t.Fatalf("creating an API client of the emulator: %v", err)
-	}
-	return client
-}
-
-func sfsContext(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	t.Cleanup(cancel)
-	return ctx
-}
 
 // sfsErrorPattern matches text in an OpenTofu diagnostic, which OpenTofu
 // wraps at any space.
@@ -138,7 +113,7 @@ func sfsCaptureID(address string, id *string) func(*terraform.State) error {
 // sfsLiveVolumes returns the volumes the API lists (the trash excluded).
 func sfsLiveVolumes(t *testing.T, env *accEnv) []verda.Volume {
 	t.Helper()
-	list, err := sfsClient(t, env).ListVolumes(sfsContext(t))
+	list, err := env.apiClient(t).ListVolumes(apiContext(t))
 	if err != nil {
 		t.Fatalf("listing volumes: %v", err)
 	}
@@ -148,7 +123,7 @@ func sfsLiveVolumes(t *testing.T, env *accEnv) []verda.Volume {
 // sfsTrashed returns the trash entry of id, or nil.
 func sfsTrashed(t *testing.T, env *accEnv, id string) *verda.TrashedVolume {
 	t.Helper()
-	list, err := sfsClient(t, env).ListTrashedVolumes(sfsContext(t))
+	list, err := env.apiClient(t).ListTrashedVolumes(apiContext(t))
 	if err != nil {
 		t.Fatalf("listing the trash: %v", err)
 	}
@@ -163,7 +138,7 @@ func sfsTrashed(t *testing.T, env *accEnv, id string) *verda.TrashedVolume {
 // sfsCreateVolume creates a volume out of band and returns its id.
 func sfsCreateVolume(t *testing.T, env *accEnv, name, volumeType string, size int64) string {
 	t.Helper()
-	id, err := sfsClient(t, env).CreateVolume(sfsContext(t), verda.CreateVolumeRequest{Name: name, Type: volumeType, Size: size})
+	id, err := env.apiClient(t).CreateVolume(apiContext(t), verda.CreateVolumeRequest{Name: name, Type: volumeType, Size: size})
 	if err != nil {
 		t.Fatalf("creating volume %q: %v", name, err)
 	}
@@ -174,7 +149,7 @@ func sfsCreateVolume(t *testing.T, env *accEnv, name, volumeType string, size in
 // volume as a shared filesystem.
 func sfsCreateMountingDeployment(t *testing.T, env *accEnv, name, volumeID string) {
 	t.Helper()
-	_, err := sfsClient(t, env).CreateDeployment(sfsContext(t), verda.CreateDeploymentRequest{
+	_, err := env.apiClient(t).CreateDeployment(apiContext(t), verda.CreateDeploymentRequest{
 		Name:    name,
 		Compute: verda.Compute{Name: "H100", Size: 1},
 		Containers: []verda.Container{{
@@ -193,7 +168,7 @@ func sfsCreateMountingDeployment(t *testing.T, env *accEnv, name, volumeID strin
 // sfsExpectGone fails unless GET of the volume returns 404.
 func sfsExpectGone(t *testing.T, env *accEnv, id string) {
 	t.Helper()
-	_, err := sfsClient(t, env).GetVolume(sfsContext(t), id)
+	_, err := env.apiClient(t).GetVolume(apiContext(t), id)
 	if !verda.IsNotFound(err) {
 		t.Errorf("expected volume %s to be gone (404), got error %v", id, err)
 	}
@@ -202,7 +177,7 @@ func sfsExpectGone(t *testing.T, env *accEnv, id string) {
 // sfsVolumeTypePrice returns the monthly price per GB of a volume type.
 func sfsVolumeTypePrice(t *testing.T, env *accEnv, typeName string) float64 {
 	t.Helper()
-	list, err := sfsClient(t, env).ListVolumeTypes(sfsContext(t))
+	list, err := env.apiClient(t).ListVolumeTypes(apiContext(t))
 	if err != nil {
 		t.Fatalf("listing volume types: %v", err)
 	}
