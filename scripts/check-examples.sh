@@ -2,7 +2,7 @@
 # Check every example and the infrastructure configuration: `tofu fmt
 # -check`, then `tofu init -backend=false` from a local provider mirror and
 # `tofu validate`. A directory with a VALIDATE_SKIP file is only
-# format-checked; the file says why. Snippets without required_providers
+# format-checked; the file gives the reason. Snippets without required_providers
 # are validated with comfyume/verda as the "verda" provider.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"

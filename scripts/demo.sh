@@ -6,11 +6,12 @@
 #   scripts/demo.sh --keep                run the demo and leave the emulator up
 #   scripts/demo.sh --keep-emulator-only  only start the seeded emulator and wait
 #
-# Steps: build the provider and OpenTofu if needed, start the emulator, mark
-# a temporary testing instance, `tofu init` from a local provider mirror,
-# `tofu plan` (four imports, drift findings, in-place fixes), `tofu apply`
-# (imports, fixes, waits until healthy, probes ComfyUI), then print the drift
-# report again, the endpoints and each deployment's GPU and ComfyUI version.
+# Steps: build the provider and OpenTofu if needed, then start the emulator
+# and mark a temporary testing instance. `tofu init` installs the provider
+# from a local mirror. `tofu plan` shows four imports, the drift findings and
+# the in-place fixes, and `tofu apply` imports, fixes, waits until healthy
+# and probes ComfyUI. The script then prints the drift report again, the
+# endpoints and each deployment's GPU and ComfyUI version.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 

@@ -50,7 +50,7 @@ s.close()
 PY
 }
 
-# wait_http URL [SECONDS] waits until URL answers.
+# wait_http URL [SECONDS] waits until URL returns a success status.
 wait_http() {
   local url="$1" limit="${2:-30}" i
   for ((i = 0; i < limit * 10; i++)); do

@@ -1,6 +1,6 @@
-// Package comfy holds what the provider knows about ComfyUI: how its command
+// Package comfy contains the provider's model of ComfyUI: how its command
 // line is built and read, which GPU a compute type reports, and the shapes of
-// the HTTP answers that health probes read.
+// the HTTP responses that health probes read.
 package comfy
 
 import (

@@ -1,6 +1,6 @@
 package comfy
 
-// SystemStats is the answer of GET /system_stats. Fields added by later
+// SystemStats is the response of GET /system_stats. Fields added by later
 // ComfyUI versions are optional.
 type SystemStats struct {
 	System  SystemInfo `json:"system"`

@@ -16,7 +16,7 @@ import (
 )
 
 // deadBaseURL is a loopback address where nothing listens. TestMain points
-// VERDA_BASE_URL at it, so a test whose configuration forgets base_url fails
+// VERDA_BASE_URL at it, so a test whose configuration lacks base_url fails
 // at once instead of reaching the real API.
 const deadBaseURL = "http://127.0.0.1:9/v1"
 

@@ -39,7 +39,7 @@ func resolveGuard(ctx context.Context, cfg providerModel) (testingGuard, diag.Di
 	return g, diags
 }
 
-// check returns an error that says why this machine may not plan or apply.
+// check returns an error that explains why this machine may not plan or apply.
 func (g testingGuard) check() error {
 	if !g.required {
 		return nil

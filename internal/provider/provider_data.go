@@ -11,7 +11,8 @@ import (
 	"github.com/comfyume/terraform-provider-verda/internal/verda"
 )
 
-// providerData is what Configure hands to every resource and data source.
+// providerData is the client and shared caches that Configure hands to every
+// resource and data source.
 type providerData struct {
 	client       *verda.Client
 	pollInterval time.Duration

@@ -63,7 +63,7 @@ func imageReferenceProblem(image string) string {
 }
 
 // modelFolderValidator rejects the health_probe.required_models keys that
-// ComfyUI's /models/<folder> endpoint answers with 404: a path instead of a
+// ComfyUI's /models/<folder> endpoint returns 404 for: a path instead of a
 // folder name, and the legacy names that ComfyUI 0.3 files under newer
 // folders. Other names pass, because extra_model_paths.yaml and custom nodes
 // add folders of any name.

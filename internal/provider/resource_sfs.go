@@ -59,10 +59,10 @@ func (r *sfsResource) Metadata(_ context.Context, req resource.MetadataRequest, 
 func (r *sfsResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		Description: "Manages a Verda shared filesystem (SFS), an NFS volume that container deployments mount. " +
-			"Renaming and growing happen in place, so the volume and its data stay. Nothing destroys an SFS by accident: " +
-			"deletion protection is on by default and checked at plan time for destroy and for replacement, a destroy is " +
-			"rejected while a container deployment mounts the SFS, a smaller size is a plan-time error, and a destroy moves " +
-			"the volume to the trash unless `permanent_delete` is true.",
+			"Renaming and growing happen in place, so the volume and its data stay. Several guards keep an SFS from being " +
+			"destroyed by accident. Deletion protection is on by default and is checked at plan time for destroy and for " +
+			"replacement. A destroy is rejected while a container deployment mounts the SFS. A smaller size is a plan-time " +
+			"error. A destroy moves the volume to the trash unless `permanent_delete` is true.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Description:   sfsDescID + " It never changes on rename or resize.",
@@ -304,7 +304,7 @@ func (r *sfsResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 	id := state.ID.ValueString()
 
 	// One list call serves every SFS of a refresh. A volume missing from the
-	// list may be newer than it, or gone: a direct read tells which.
+	// list may be newer than it, or gone, and a direct read shows which.
 	v, found, err := r.data.listedVolume(ctx, id)
 	if err == nil && !found {
 		v, err = r.data.client.GetVolume(ctx, id)

@@ -59,7 +59,7 @@ func (r *redactor) redact(s string, extra ...string) string {
 	for _, v := range extra {
 		values = append(values, encodedForms(v)...)
 	}
-	// Longest first, so that a secret containing another is masked whole.
+	// Sort the longest secret first, so that a secret containing another is masked whole.
 	sort.Slice(values, func(i, j int) bool { return len(values[i]) > len(values[j]) })
 	for _, v := range values {
 		s = strings.ReplaceAll(s, v, secretMask)

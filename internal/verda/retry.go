@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-// retryClass says when a request may be sent again.
+// retryClass is the rule for when a request may be sent again.
 type retryClass int
 
 const (
@@ -76,7 +76,7 @@ func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error)
 	return false, nil
 }
 
-// retryAfterFits refuses a retry when the server asks for a wait that would
+// retryAfterFits rejects a retry when the server requests a wait that would
 // outlive the context's deadline, so the caller fails now with a clear error
 // instead of sleeping until the deadline.
 func (c *Client) retryAfterFits(ctx context.Context, resp *http.Response) (bool, error) {
@@ -133,7 +133,7 @@ func (c *Client) backoff(minWait, maxWait time.Duration, attempt int, resp *http
 	if resp != nil {
 		if wait, ok := parseRetryAfter(resp.Header.Get("Retry-After"), c.now()); ok {
 			// Up to 10% (at most one second) extra spreads clients that
-			// were told the same instant.
+			// received the same Retry-After instant.
 			jitterMax := min(wait/10, time.Second)
 			if jitterMax > 0 {
 				wait += rand.N(jitterMax)
